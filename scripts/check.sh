@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Lint, format check, type check and the test suite, in ./.venv (made by scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+.venv/bin/mypy
+.venv/bin/python -m pytest -q "$@"

@@ -1,0 +1,1 @@
+"""Adapters that run kernels over files: discovery, batching, atomic writes, accounting."""

@@ -1,0 +1,1 @@
+"""Figures and tables that a person reads."""
