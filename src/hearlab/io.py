@@ -191,3 +191,7 @@ def _check_exists(path: str | os.PathLike[str]) -> None:
         raise AudioFileError(path, "does not exist", "Check the path")
     if not p.is_file():
         raise AudioFileError(path, "is not a file", "Give an audio file, or a folder to walk")
+    if p.stat().st_size == 0:
+        raise AudioFileError(
+            path, "is empty (0 bytes)", "Re-export or re-download it, or remove it from the input"
+        )

@@ -17,6 +17,7 @@ import logging
 import platform
 import re
 import time
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -29,7 +30,7 @@ import numpy.typing as npt
 import torch
 
 from hearlab.audiogram import Audiogram
-from hearlab.hearing import attenuate
+from hearlab.hearing import SilentAudioWarning, attenuate
 from hearlab.io import READABLE_SUFFIXES, AudioFileError, read_audio, write_audio
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,9 @@ def simulate_files(
                 else:
                     clips.append((source, result))
             audio_seconds += sum(len(a) for _, a in clips) / settings.sample_rate
+            for source, audio in clips:
+                if not np.any(audio):
+                    log.warning("%s is silent (all zeros); its outputs are silent too", source.path)
             for audiogram in audiograms:
                 outputs = _simulate_batch([a for _, a in clips], audiogram, settings)
                 jobs = [
@@ -271,15 +275,17 @@ def _simulate_batch(
     batch = torch.zeros(len(clips), max(lengths))
     for i, clip in enumerate(clips):
         batch[i, : len(clip)] = torch.from_numpy(clip)
-    out = attenuate(
-        batch,
-        settings.sample_rate,
-        audiogram,
-        n_fft=settings.n_fft,
-        hop_length=settings.hop_length,
-        normalize=settings.normalize,
-        lengths=lengths,
-    ).numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SilentAudioWarning)  # logged per file by the caller
+        out = attenuate(
+            batch,
+            settings.sample_rate,
+            audiogram,
+            n_fft=settings.n_fft,
+            hop_length=settings.hop_length,
+            normalize=settings.normalize,
+            lengths=lengths,
+        ).numpy()
     return [out[i, :n] for i, n in enumerate(lengths)]
 
 
