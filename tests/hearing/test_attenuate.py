@@ -240,3 +240,17 @@ def test_integer_like_and_half_inputs_compute_in_float32() -> None:
     y = torch.from_numpy(noise(0.3)).half()
     out = attenuate(y, SR, get_builtin("hfloss"))
     assert out.dtype == torch.float32
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_gpu_equals_cpu() -> None:
+    audiogram = get_builtin("hfloss")
+    clips = [speech_like(d, seed=i) for i, d in enumerate([1.5, 0.7, 0.2])]
+    batch = torch.zeros(len(clips), len(clips[0]))
+    for i, clip in enumerate(clips):
+        batch[i, : len(clip)] = torch.from_numpy(clip).float()
+    lengths = [len(c) for c in clips]
+    cpu = attenuate(batch, SR, audiogram, lengths=lengths)
+    gpu = attenuate(batch.cuda(), SR, audiogram, lengths=lengths)
+    assert gpu.device.type == "cuda"
+    torch.testing.assert_close(gpu.cpu(), cpu, atol=1e-5, rtol=0)
