@@ -227,6 +227,11 @@ def test_demo_band_losses_follow_the_audiograms(tmp_path: Path) -> None:
     assert lf[0] < -75 and hf[-1] < -75  # 250 Hz and 4 kHz bands
 
 
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("hearlab 0.")
+
+
 def test_help_does_not_import_torch() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0 and "simulate" in result.output

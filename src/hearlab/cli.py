@@ -42,9 +42,21 @@ class OutFormat(str, Enum):
     wav = "wav"
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from hearlab import __version__
+
+        console.print(f"hearlab {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Show version."),
+    ] = False,
 ) -> None:
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
