@@ -70,35 +70,9 @@ per core.
 
 
 # --------------------------------------------------------------------------- the reference
-
-
-def reference_attenuate(
-    y: Clip,
-    sr: int,
-    frequencies_hz: Sequence[float],
-    thresholds_db_hl: Sequence[float],
-    *,
-    n_fft: int = N_FFT,
-    hop_length: int = HOP_LENGTH,
-) -> Clip:
-    """The study's simulator on one clip, written plainly with librosa as the study did."""
-    import librosa
-
-    spec = librosa.stft(
-        y, n_fft=n_fft, hop_length=hop_length, window="hann", center=True, pad_mode="constant"
-    )
-    magnitude, phase = np.abs(spec), np.angle(spec)
-    bin_hz = librosa.fft_frequencies(sr=sr, n_fft=n_fft)
-    loss_db = np.interp(bin_hz, frequencies_hz, thresholds_db_hl)
-    magnitude = magnitude * (10.0 ** (-loss_db / 20.0))[:, None]
-    out = librosa.istft(
-        magnitude * np.exp(1j * phase),
-        hop_length=hop_length,
-        window="hann",
-        center=True,
-        length=len(y),
-    )
-    return np.asarray(out / np.max(np.abs(out)))
+# The study's simulator written plainly with librosa lives with the tests (one copy, used by both).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.hearing.librosa_reference import reference_attenuate  # noqa: E402
 
 
 def reference_clip(y: Clip, profiles: Sequence[Profile]) -> list[Clip]:
