@@ -95,7 +95,7 @@ def simulate(
         typer.Option("--audiogram", "-a", help="Audiogram file (JSON, YAML or CSV); repeatable."),
     ] = None,
     sample_rate: Annotated[
-        int, typer.Option(help="Resample every input to this rate (Hz) first.")
+        int, typer.Option(min=1, help="Resample every input to this rate (Hz) first.")
     ] = 16000,
     normalize: Annotated[
         Normalize, typer.Option(help="peak: divide by the peak (the original study).")
@@ -104,8 +104,8 @@ def simulate(
         OutFormat.flac
     ),
     bit_depth: Annotated[int, typer.Option(help="Output bit depth: 16 or 24.")] = 16,
-    n_fft: Annotated[int, typer.Option(help="STFT size.")] = 2048,
-    hop_length: Annotated[int, typer.Option(help="STFT hop.")] = 512,
+    n_fft: Annotated[int, typer.Option(min=2, help="STFT size.")] = 2048,
+    hop_length: Annotated[int, typer.Option(min=1, help="STFT hop.")] = 512,
     batch_size: Annotated[int, typer.Option(min=1, help="Files simulated together.")] = 8,
     workers: Annotated[int, typer.Option(min=1, help="Decode/write threads.")] = 2,
 ) -> None:
