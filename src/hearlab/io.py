@@ -19,6 +19,7 @@ import numpy.typing as npt
 import soundfile as sf
 
 from hearlab.dsp.resample import resample
+from hearlab.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -31,14 +32,8 @@ WRITE_FORMATS = {"flac": "FLAC", "wav": "WAV"}
 BIT_DEPTHS = {16: "PCM_16", 24: "PCM_24"}
 
 
-class AudioFileError(ValueError):
+class AudioFileError(InputError):
     """A file that cannot be used as audio: missing, undecodable, empty or holding NaN/Inf."""
-
-    def __init__(self, path: str | os.PathLike[str], problem: str, fix: str) -> None:
-        self.path = str(path)
-        self.problem = problem
-        self.fix = fix
-        super().__init__(f"{self.path}: {problem}. {fix}")
 
 
 @dataclass(frozen=True)
